@@ -1,0 +1,1 @@
+"""Retrieval core: loaders, Vietnamese text handling, chunking, hybrid index, search, answers."""

