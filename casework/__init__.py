@@ -1,0 +1,1 @@
+"""Complaint queue core: submissions, triage, legal deadlines, audit, outbox. No web or Telegram imports."""
