@@ -90,12 +90,10 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only transaction (never commits; SQLite readers do not block writers in WAL)."""
+        """A read-only transaction (never commits; SQLite readers do not block writers in WAL).
+        Closing ends the transaction without expiring loaded objects, so results stay readable."""
         with self._reader() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -103,24 +103,33 @@ def _is_structural(text: str) -> bool:
 
 # --- sentences -------------------------------------------------------------------------------
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;…])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])")
 
 
 def split_sentences(text: str) -> list[str]:
-    return [s for s in _SENTENCE_END.split(text) if s.strip()]
+    """Sentence boundaries outside parentheses ('(Điều 60 Luật THADS 2008. …)' stays whole)."""
+    out, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        piece = text[start : match.start()]
+        if piece.count("(") > piece.count(")"):
+            continue
+        out.append(piece)
+        start = match.end()
+    out.append(text[start:])
+    return [s for s in out if s.strip()]
 
 
-def pack(pieces: list[str], max_chars: int = MAX_CHARS, overlap: int = 1) -> list[str]:
-    """Greedy windows of sentences under max_chars; consecutive windows share `overlap` sentences."""
+def pack(pieces: list[str], max_chars: int = MAX_CHARS, overlap: int = 1, sep: str = " ") -> list[str]:
+    """Greedy windows of pieces under max_chars; consecutive windows share `overlap` pieces."""
     windows: list[str] = []
     current: list[str] = []
     for piece in pieces:
-        if current and len(" ".join(current + [piece])) > max_chars:
-            windows.append(" ".join(current))
-            current = current[-overlap:] if overlap and len(" ".join(current[-overlap:] + [piece])) <= max_chars else []
+        if current and len(sep.join(current + [piece])) > max_chars:
+            windows.append(sep.join(current))
+            current = current[-overlap:] if overlap and len(sep.join(current[-overlap:] + [piece])) <= max_chars else []
         current.append(piece)
     if current:
-        windows.append(" ".join(current))
+        windows.append(sep.join(current))
     return windows
 
 
@@ -331,7 +340,7 @@ def chunk_outline(doc: LoadedDocument, lines: list[_Line], markdown: bool) -> li
             return
         paragraphs = [ln.text for ln in buffer]
         section = _section_label(path) + (f" › {', '.join(item_label)}" if item_label else "")
-        for piece in pack([p for para in paragraphs for p in split_long(para)], max_chars=TARGET_CHARS, overlap=0):
+        for piece in pack([p for para in paragraphs for p in split_long(para)], max_chars=TARGET_CHARS, overlap=0, sep="\n"):
             chunks.append(Chunk(
                 doc_id=doc.doc_id, ordinal=len(chunks), text=piece, title=doc.meta.title,
                 section=section or doc.meta.title, citation=f"{doc.meta.title} — {section}" if section else doc.meta.title,
@@ -384,7 +393,11 @@ def document_card(doc: LoadedDocument, ordinal: int) -> Chunk | None:
     """A passage about the document itself (who wrote it, when, what it covers), so questions such as
     'ai viết bài …' find an answer that only the metadata holds."""
     values = {"issuer": doc.meta.issuer, "date": doc.meta.date, "kind": doc.meta.kind, **doc.meta.extra}
-    lines = [f"{label}: {values[key]}" for label, key in _CARD_FIELDS if values.get(key) and values[key] != "khác"]
+    labels = dict(_CARD_FIELDS)
+    if doc.meta.kind in ("bài viết", "tin tức"):
+        labels["Tác giả"] = "author"
+    lines = [f"{'Người viết bài' if key == 'author' and doc.meta.kind in ('bài viết', 'tin tức') else label}: {values[key]}"
+             for label, key in _CARD_FIELDS if values.get(key) and values[key] != "khác"]
     if not any(values.get(k) for k in ("author", "summary")):
         return None
     return Chunk(

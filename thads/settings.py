@@ -50,6 +50,22 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(False, description="Set Secure on cookies (true behind HTTPS).")
     public_url: str = Field("http://127.0.0.1:8000", description="Base URL used in links.")
 
+    # Complaint queue
+    default_office: str | None = Field(None, description="Office that receives submissions naming none.")
+    due_soon_days: int = Field(3, ge=0, description="An open item is 'due soon' this many days before its legal limit.")
+    attachment_max_bytes: int = Field(10 * 1024 * 1024, ge=1, description="Largest accepted attachment, bytes.")
+    attachment_max_count: int = Field(5, ge=0, description="Most attachments per submission.")
+    rate_submit_per_minute: int = Field(10, ge=0, description="Citizen submissions per client per minute (0 = off).")
+    rate_lookup_per_minute: int = Field(30, ge=0, description="Citizen status/withdraw calls per client per minute (0 = off).")
+    rate_login_per_minute: int = Field(10, ge=0, description="Staff login attempts per client per minute (0 = off).")
+    notify_webhook_url: str | None = Field(
+        None, description="Relay citizen notifications as JSON to this URL (an agency gateway); Telegram comes with the bot."
+    )
+    outbox_max_attempts: int = Field(8, ge=1, description="Delivery attempts before an outbox row is marked dead.")
+    outbox_lease_seconds: float = Field(60.0, gt=0, description="How long a worker holds a row it is sending.")
+    worker_poll_seconds: float = Field(1.0, gt=0, description="Worker sleep when nothing is due.")
+    triage_embeddings: bool = Field(True, description="Worker refines triage and finds near-duplicates by embedding.")
+
     # Telegram
     telegram_token: str | None = None
     telegram_base_url: str = Field("https://api.telegram.org/bot", description="Bot API base (tests point it locally).")

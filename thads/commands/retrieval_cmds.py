@@ -168,3 +168,22 @@ def register(app: typer.Typer) -> None:
     app.command("reindex")(reindex_cmd)
     app.command("search")(search_cmd)
     app.command("eval")(eval_cmd)
+    register_ask(app)
+
+
+def ask_cmd(
+    question: Annotated[str, typer.Argument(help="Câu hỏi.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Trả lời ngắn gọn, có trích dẫn nguồn (hoặc nói rõ khi tài liệu không đề cập)."""
+    settings = load_settings(data_dir)
+    answer = _answerer(settings)(question)
+    if as_json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+        return
+    console.print(answer.answer, highlight=False)
+
+
+def register_ask(app: typer.Typer) -> None:
+    app.command("ask")(ask_cmd)

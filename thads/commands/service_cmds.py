@@ -1,9 +1,107 @@
-"""Commands of this area are added as the area is built."""
+"""Service commands: `thads serve` (API), `thads worker` (outbox + enrichment), `thads db upgrade`."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import signal
+from typing import Annotated
+
 import typer
+
+from casework.migrate import upgrade
+from thads.commands.common import DataDirOption, load_settings
+from thads.settings import Settings
+
+log = logging.getLogger("thads.worker")
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(data_dir: DataDirOption = None) -> None:
+    """Apply Alembic migrations up to the latest revision."""
+    settings = load_settings(data_dir)
+    upgrade(settings.resolved_database_url)
+    typer.echo("Cơ sở dữ liệu đã được cập nhật.")
+
+
+def serve(data_dir: DataDirOption = None) -> None:
+    """Run the API on THADS_API_HOST:THADS_API_PORT (migrations first)."""
+    import uvicorn
+
+    from api.app import create_app
+    from casework.privacy import install_log_filter
+
+    settings = load_settings(data_dir)
+    upgrade(settings.resolved_database_url)
+    install_log_filter()
+    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_config=None)
+
+
+def build_channels(settings: Settings) -> dict:
+    from casework.outbox import WebhookChannel
+
+    channels: dict = {}
+    if settings.notify_webhook_url:
+        channels["telegram"] = WebhookChannel(settings.notify_webhook_url)
+    return channels
+
+
+async def run_worker(settings: Settings, *, once: bool = False) -> int:
+    """Deliver the outbox and enrich new submissions until stopped (or one pass with `once`)."""
+    from api.app import config_from
+    from casework.db import Database
+    from casework.enrich import Enricher
+    from casework.outbox import OutboxWorker
+
+    db = Database(settings.resolved_database_url)
+    worker = OutboxWorker(db, build_channels(settings), lease_seconds=settings.outbox_lease_seconds,
+                          max_attempts=settings.outbox_max_attempts)
+    enricher = None
+    if settings.triage_embeddings:
+        from retrieval.embeddings import get_embedder
+
+        enricher = Enricher(db, get_embedder(settings.embedder, settings.st_model, settings.embed_threads), config_from(settings))
+    if not worker.channels:
+        log.warning("no notification channel configured: outbox rows wait until one is")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    delivered = 0
+    try:
+        while not stop.is_set():
+            n = await worker.run_once()
+            e = enricher.run_once() if enricher else 0
+            delivered += n
+            if once:
+                break
+            if n == 0 and e == 0:
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=settings.worker_poll_seconds)
+                except TimeoutError:
+                    pass
+    finally:
+        db.dispose()
+    return delivered
+
+
+def worker(
+    data_dir: DataDirOption = None,
+    once: Annotated[bool, typer.Option("--once", help="One pass, then exit")] = False,
+) -> None:
+    """Run the notification worker (outbox delivery with retries) and triage enrichment."""
+    from casework.privacy import install_log_filter
+
+    settings = load_settings(data_dir)
+    upgrade(settings.resolved_database_url)
+    install_log_filter()
+    delivered = asyncio.run(run_worker(settings, once=once))
+    typer.echo(f"Đã gửi {delivered} thông báo.")
 
 
 def register(app: typer.Typer) -> None:
     """Attach this module's commands to the main app."""
+    app.command("serve")(serve)
+    app.command("worker")(worker)
+    app.add_typer(db_app, name="db")
