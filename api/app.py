@@ -106,3 +106,8 @@ def create_app(
         return {"status": "ok"}
 
     return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory api.app:app_from_env` (several worker processes)."""
+    return create_app(Settings())

@@ -42,6 +42,5 @@ def record(
         reason=reason,
         details=details or {},
     )
-    session.add(event)
-    session.flush()
+    session.add(event)  # flushed with the change it describes, at commit
     return event

@@ -16,4 +16,4 @@ class QueueConfig:
     attachment_max_count: int = 5
     content_max_chars: int = 20_000
     duplicate_similarity: float = 0.95
-    triage_min_similarity: float = 0.82
+    triage_min_similarity: float = 0.85

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, create_engine, event
@@ -74,6 +75,10 @@ class Database:
 
     def __post_init__(self) -> None:
         self.engine = build_engine(self.url)
+        # SQLite has one writer at a time. Threads of this process queue on a fair lock instead of
+        # polling the busy handler (whose growing sleeps make tail latency spiky); other processes
+        # still wait through busy_timeout.
+        self._write_lock = threading.Lock() if self.engine.dialect.name == "sqlite" else None
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         reader_bind = self.engine.execution_options(sqlite_begin="DEFERRED")
         self._reader = sessionmaker(reader_bind, expire_on_commit=False)
@@ -85,7 +90,7 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A transaction that commits on success and rolls back on any exception."""
-        with self._writer() as session, session.begin():
+        with self._write_lock or nullcontext(), self._writer() as session, session.begin():
             yield session
 
     @contextmanager

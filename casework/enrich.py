@@ -76,7 +76,7 @@ class Enricher:
                 sub.topic = label
                 triage["topic_source"] = "neighbours"
             kind_label, kind_share = vote(neighbours, "kind", self.cfg.triage_min_similarity)
-            if kind_label and kind_label != sub.kind and kind_share >= 0.5 and not triage.get("suggested_kind"):
+            if kind_label and kind_label != sub.kind and kind_share > 0.5 and not triage.get("suggested_kind"):
                 triage["suggested_kind"] = kind_label
             sub.triage = triage
             self._near_duplicates(s, sub, vec)

@@ -164,7 +164,7 @@ def _same_citizen_case(session: Session, sub: Submission) -> list[Submission]:
     return list(
         session.scalars(
             select(Submission)
-            .where(Submission.case_number == sub.case_number, Submission.id != sub.id, or_(*who))
+            .where(Submission.case_number == sub.case_number, or_(*who))
             .where(Submission.status.in_([s.value for s in OPEN_STATUSES]))
             .limit(20)
         )
@@ -172,7 +172,9 @@ def _same_citizen_case(session: Session, sub: Submission) -> list[Submission]:
 
 
 def _insert(session: Session, req: IntakeRequest, cfg: QueueConfig, secret: str | None) -> Submission:
+    """One INSERT for the submission (its id is needed), the rest flushed together at commit."""
     sub = _new_submission(req, cfg, secret)
+    earlier = _same_citizen_case(session, sub)  # before the insert: nothing of ours to exclude yet
     session.add(sub)
     session.flush()
     for f in req.attachments:
@@ -181,12 +183,11 @@ def _insert(session: Session, req: IntakeRequest, cfg: QueueConfig, secret: str 
     if not req.anonymous:
         session.add(Consent(submission_id=sub.id, chat_id=sub.chat_id, notice_version=consent.NOTICE_VERSION,
                             purposes=list(consent.PURPOSES), data_types=list(consent.DATA_TYPES), channel=req.channel.value))
-    for other in _same_citizen_case(session, sub):
+    for other in earlier:
         session.add(DuplicateCandidate(submission_id=sub.id, candidate_id=other.id, reason="same_citizen_case"))
-    event = audit.record(session, action="received", submission=sub, actor_type="citizen", to_status=Status.RECEIVED.value,
-                         details={"channel": req.channel.value, "attachments": len(req.attachments)})
-    receipt = _receipt_for(sub, secret, True)
-    enqueue(session, submission=sub, event="received", text=receipt.message, delivery_key=f"{sub.code}:{event.id}")
+    audit.record(session, action="received", submission=sub, actor_type="citizen", to_status=Status.RECEIVED.value,
+                 details={"channel": req.channel.value, "attachments": len(req.attachments)})
+    enqueue(session, submission=sub, event="received", text=_receipt_for(sub, secret, True).message)
     return sub
 
 
@@ -199,7 +200,9 @@ def submit(db: Database, req: IntakeRequest, cfg: QueueConfig) -> Receipt:
     for _attempt in range(5):
         try:
             with db.write() as s:
-                if req.idempotency_key and (found := _existing(s, req.idempotency_key)) is not None:
+                # SQLite: writers are serialised, so looking first is cheap and exact. PostgreSQL: skip the
+                # extra round trip; a repeat hits the unique constraint and is answered below.
+                if req.idempotency_key and not db.is_postgres and (found := _existing(s, req.idempotency_key)) is not None:
                     return _replay(found, req, cfg)
                 sub = _insert(s, req, cfg, secret)
                 receipt = _receipt_for(sub, secret, True)
@@ -265,9 +268,8 @@ def withdraw(db: Database, code: str, *, secret: str | None = None, chat_id: str
         if not citizen_can_withdraw(src):
             raise Conflict("Hồ sơ đã kết thúc xử lý nên không thể rút đơn.")
         sub.status, sub.due_date, sub.closed_at = Status.WITHDRAWN.value, None, utcnow()
-        event = audit.record(s, action="withdrawn", submission=sub, actor_type="citizen", from_status=src.value,
+        audit.record(s, action="withdrawn", submission=sub, actor_type="citizen", from_status=src.value,
                              to_status=Status.WITHDRAWN.value, reason=reason)
-        enqueue(s, submission=sub, event="withdrawn", text=status_text(sub.code, Status.WITHDRAWN),
-                delivery_key=f"{sub.code}:{event.id}")
+        enqueue(s, submission=sub, event="withdrawn", text=status_text(sub.code, Status.WITHDRAWN))
         s.flush()
         return citizen_view(s, sub, today=local_date(utcnow()), due_soon_days=due_soon_days)

@@ -8,6 +8,7 @@ import logging
 import os
 import random
 import socket
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -55,14 +56,15 @@ class Channel(Protocol):
 
 
 def enqueue(
-    session: Session, *, submission: Submission, event: str, text: str, delivery_key: str, data: dict[str, Any] | None = None
+    session: Session, *, submission: Submission, event: str, text: str, data: dict[str, Any] | None = None
 ) -> OutboxMessage | None:
     """Queue a citizen notification in the caller's transaction. Anonymous tips and submissions
-    without a reachable chat get none."""
+    without a reachable chat get none. The delivery key is fixed here, once, so every retry of
+    this row carries the same key."""
     if submission.anonymous or not submission.chat_id:
         return None
     row = OutboxMessage(
-        delivery_key=delivery_key,
+        delivery_key=f"{submission.code}:{event}:{uuid.uuid4().hex[:16]}",
         channel="telegram",  # the only citizen push channel today; chat_id is a Telegram chat
         recipient=submission.chat_id,
         event=event,

@@ -286,14 +286,14 @@ class StaffQueue:
                 if note:
                     sub.public_note = note
                 s.flush()
-                event = audit.record(s, action="transition", submission=sub, principal=principal, from_status=src.value,
+                audit.record(s, action="transition", submission=sub, principal=principal, from_status=src.value,
                                      to_status=to.value, reason=note,
                                      details={k: v for k, v in {"reason": reason, "transfer_to": transfer_to,
                                                                 "merged_into": merged_into}.items() if v})
                 text = status_text(sub.code, to, note=note, reason_code=sub.status_reason, transfer_to=sub.transfer_to,
                                    decision_summary=sub.decision_summary, due=sub.due_date,
                                    rule=find_rule(Phase.RESOLUTION, Kind(sub.kind), sub.complaint_level, _target(sub)))
-                enqueue(s, submission=sub, event=f"status:{to.value}", text=text, delivery_key=f"{sub.code}:{event.id}")
+                enqueue(s, submission=sub, event=f"status:{to.value}", text=text)
                 return self._present(s, principal, sub, fields=None, today=today_local(), purpose="transition")
         except StaleDataError as exc:
             raise Conflict("Hồ sơ vừa được người khác cập nhật. Vui lòng tải lại.") from exc

@@ -145,12 +145,17 @@ def nearest(vector: np.ndarray, examples: list[Example], k: int = 5) -> list[Nei
     return [Neighbour(examples[i].topic, examples[i].priority, examples[i].kind, float(scores[i])) for i in order]
 
 
-def vote(neighbours: list[Neighbour], attr: str, min_score: float) -> tuple[str | None, float]:
-    """Similarity-weighted vote among neighbours above `min_score`; (label, share of the weight)."""
+def vote(neighbours: list[Neighbour], attr: str, min_score: float, margin: float = 0.03) -> tuple[str | None, float]:
+    """Similarity-weighted vote among the neighbours close to the best one (E5 similarities sit in a
+    narrow band, so only those within `margin` of the top and above `min_score` count);
+    returns (label, share of the weight)."""
+    if not neighbours:
+        return None, 0.0
+    floor = max(min_score, neighbours[0].score - margin)
     weights: Counter[str] = Counter()
     for n in neighbours:
         label = getattr(n, attr)
-        if label and n.score >= min_score:
+        if label and n.score >= floor:
             weights[label] += n.score
     if not weights:
         return None, 0.0

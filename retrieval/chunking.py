@@ -91,7 +91,7 @@ def drop_noise(lines: list[_Line]) -> list[_Line]:
         line = _Line(text, line.start, line.end)
         if _TOC_ID.match(text) or _PAGE_NUMBER.match(text) or _RELATED_NOTE.match(text) or _SIGNATURE.match(text):
             continue
-        if counts[line.text] >= 4 and not _is_structural(text):
+        if counts[line.text] >= 4 and not _is_structural(text) and not _ITEM.match(text):  # "a) Màu sắc …;" repeats legitimately
             continue
         kept.append(line)
     return kept
@@ -104,6 +104,7 @@ def _is_structural(text: str) -> bool:
 # --- sentences -------------------------------------------------------------------------------
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“(]?[A-ZĐÀ-Ỹ0-9])")
+_ENDS_WITH_LABEL = re.compile(r"(?:^|\n)\s*(?:\d{1,3}(?:\.\d{1,3})*|[IVXLC]+)\.$")  # "…\n2." opens a clause
 
 
 def split_sentences(text: str) -> list[str]:
@@ -111,7 +112,7 @@ def split_sentences(text: str) -> list[str]:
     out, start = [], 0
     for match in _SENTENCE_END.finditer(text):
         piece = text[start : match.start()]
-        if piece.count("(") > piece.count(")"):
+        if piece.count("(") > piece.count(")") or _ENDS_WITH_LABEL.search(piece):
             continue
         out.append(piece)
         start = match.end()
@@ -137,7 +138,21 @@ def split_long(text: str, max_chars: int = MAX_CHARS) -> list[str]:
     """A paragraph too long for one chunk, cut at sentence boundaries with one sentence of overlap."""
     if len(text) <= max_chars:
         return [text]
-    return pack(split_sentences(text), max_chars=max_chars)
+    return pack([part for s in split_sentences(text) for part in _split_clauses(s, max_chars)], max_chars=max_chars)
+
+
+def _split_clauses(sentence: str, max_chars: int, seps: tuple[str, ...] = ("\n", "; ", ", ", " ")) -> list[str]:
+    """A 'sentence' longer than a chunk (enumerations run on with ';' and line breaks): cut at line
+    breaks, then ';', then ',', then spaces, so no chunk outgrows the embedder's window."""
+    if len(sentence) <= max_chars or not seps:
+        return [sentence]
+    sep, finer = seps[0], seps[1:]
+    parts = sentence.split(sep)
+    if len(parts) == 1:
+        return _split_clauses(sentence, max_chars, finer)
+    pieces = [p + sep.rstrip() for p in parts[:-1]] + [parts[-1]]
+    return pack([q for p in pieces for q in _split_clauses(p, max_chars, finer)], max_chars=max_chars,
+                overlap=0, sep="\n" if sep == "\n" else " ")
 
 
 def _join_lines(lines: list[str]) -> str:
@@ -156,7 +171,7 @@ def _join_lines(lines: list[str]) -> str:
 _PART = re.compile(r"^(PHẦN|Phần)\s+(THỨ\s+\S+|thứ\s+\S+|[IVXLC]+|\d+)\b\.?\s*(.*)$")
 _CHAPTER = re.compile(r"^(CHƯƠNG|Chương)\s+(\S{1,6})\s*$|^(CHƯƠNG|Chương)\s+([IVXLC]+|\d+)[.:]?\s+(.*)$")
 _SECTION = re.compile(r"^(MỤC|Mục)\s+(\d+)\.?\s*(.*)$")
-_ARTICLE = re.compile(r"^Điều\s+((\d+)\.(\d+)\.([A-ZĐ]{2})\.([\d.]+?)|(\d+[a-zđ]?))\.?\s+(.*)$")
+_ARTICLE = re.compile(r"^Điều\s+((\d+)\.(\d+)\.([A-ZĐ]{2})\.(\d+[a-zđ]?(?:\.\d+[a-zđ]?)*)|(\d+[a-zđ]?))\.?\s+(.*)$")
 _SOURCE_NOTE = re.compile(
     r"^\(Điều\s+(\d+[a-zđ]?)\s+(Luật|Bộ luật|Nghị định|Thông tư liên tịch|Thông tư|Pháp lệnh|Nghị quyết|Quyết định)"
     r"\s+số\s+([0-9]+/[0-9]{4}/[A-ZĐ0-9-]+)"
@@ -180,7 +195,7 @@ class _Article:
 def _article_number_ok(number: str, last: int) -> bool:
     """OCR'd texts break cross-references onto new lines ('Điều 34. của Luật…'): accept only the next few."""
     digits = int(re.match(r"\d+", number).group())
-    return last < digits <= last + 3
+    return last == 0 or last < digits <= last + 3  # an excerpt may start at any article
 
 
 def parse_articles(lines: list[_Line]) -> list[_Article]:
@@ -227,7 +242,9 @@ def parse_articles(lines: list[_Line]) -> list[_Article]:
         if text.startswith("(Điều ") and not current.body and current.instrument is not None:
             continue  # further source notes (amendments) of the same article
         current.body.append(line)
-    return [a for a in articles if a.body]  # a heading with no body is a table-of-contents repeat
+    # A heading with no body is a table-of-contents repeat; so is a Pháp điển id without its source note
+    # (every article of the code names its source; the trailing contents list never does).
+    return [a for a in articles if a.body and (a.instrument or not _ARTICLE.match(f"Điều {a.number} x").group(2))]
 
 
 def _units(body: list[_Line]) -> list[tuple[str | None, list[_Line]]]:
@@ -339,7 +356,7 @@ def chunk_outline(doc: LoadedDocument, lines: list[_Line], markdown: bool) -> li
         if not buffer:
             return
         paragraphs = [ln.text for ln in buffer]
-        section = _section_label(path) + (f" › {', '.join(item_label)}" if item_label else "")
+        section = " › ".join(part for part in (_section_label(path), ", ".join(item_label)) if part)
         for piece in pack([p for para in paragraphs for p in split_long(para)], max_chars=TARGET_CHARS, overlap=0, sep="\n"):
             chunks.append(Chunk(
                 doc_id=doc.doc_id, ordinal=len(chunks), text=piece, title=doc.meta.title,
@@ -366,7 +383,8 @@ def chunk_outline(doc: LoadedDocument, lines: list[_Line], markdown: bool) -> li
         if level is not None and not markdown:
             # A long numbered item: its own chunk, cited by its label.
             flush()
-            item_label.append(text.split()[0])
+            enumerated = _REPORT_HEADINGS[-1][1].match(text)  # "Một là, …" is labelled "Một là"
+            item_label.append(enumerated.group(1) if enumerated else text.split()[0])
         if buffer and sum(len(b.text) for b in buffer) + len(text) > TARGET_CHARS:
             labels = list(item_label)
             flush()
@@ -393,10 +411,8 @@ def document_card(doc: LoadedDocument, ordinal: int) -> Chunk | None:
     """A passage about the document itself (who wrote it, when, what it covers), so questions such as
     'ai viết bài …' find an answer that only the metadata holds."""
     values = {"issuer": doc.meta.issuer, "date": doc.meta.date, "kind": doc.meta.kind, **doc.meta.extra}
-    labels = dict(_CARD_FIELDS)
-    if doc.meta.kind in ("bài viết", "tin tức"):
-        labels["Tác giả"] = "author"
-    lines = [f"{'Người viết bài' if key == 'author' and doc.meta.kind in ('bài viết', 'tin tức') else label}: {values[key]}"
+    article = doc.meta.kind in ("bài viết", "tin tức")
+    lines = [f"{'Người viết bài' if key == 'author' and article else label}: {values[key]}"
              for label, key in _CARD_FIELDS if values.get(key) and values[key] != "khác"]
     if not any(values.get(k) for k in ("author", "summary")):
         return None

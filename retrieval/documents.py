@@ -155,7 +155,9 @@ _PD_INFO_TABLE = re.compile(r"^## THÔNG TIN VĂN BẢN\s*\n.*?^## VĂN BẢN\s*
 
 
 def _decode(data: bytes, path: Path) -> str:
-    for encoding in ("utf-8-sig", "utf-16"):
+    # UTF-16 only with its BOM: almost any even-length byte string "decodes" as UTF-16 into garbage.
+    encodings = ("utf-8-sig", "utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig",)
+    for encoding in encodings:
         try:
             text = data.decode(encoding)
             if "\x00" not in text:
@@ -225,7 +227,8 @@ def _load_html(path: Path, data: bytes) -> tuple[dict[str, Any], str]:
         tag.decompose()
     title = soup.title.get_text(strip=True) if soup.title else None
     for heading in soup.find_all(["h1", "h2", "h3", "h4"]):
-        heading.insert_before("\n" + "#" * int(heading.name[1]) + " ")
+        # One string: get_text("\n") would put the marker and the heading text on separate lines.
+        heading.string = "#" * int(heading.name[1]) + " " + heading.get_text(" ", strip=True)
     body = soup.body or soup
     return ({"title": title} if title else {}), body.get_text("\n")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from retrieval.embeddings import get_embedder
@@ -10,6 +11,8 @@ from retrieval.store import IndexStore
 
 if TYPE_CHECKING:
     from thads.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def open_store(settings: "Settings") -> IndexStore:
@@ -23,6 +26,9 @@ def open_store(settings: "Settings") -> IndexStore:
 def open_searcher(settings: "Settings") -> Searcher:
     """A searcher over a healthy store; a store left half-written is repaired first."""
     store = open_store(settings)
-    if store.problem():
+    problem = store.problem()
+    if problem:
+        log.warning("Chỉ mục %s cần sửa (%s): dựng lại kho vector và BM25 từ danh mục", settings.index_dir, problem)
         store.repair()
+        log.warning("Đã sửa xong chỉ mục %s", settings.index_dir)
     return Searcher(store, fusion=settings.fusion)

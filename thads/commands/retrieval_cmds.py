@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -52,7 +53,7 @@ def ingest_cmd(
     if report.repaired:
         err.print(f"[yellow]Chỉ mục đã được sửa trước khi ghi: {report.repaired}.[/yellow]")
     for path, reason in report.failed:
-        err.print(f"[red]LỖI[/red] {path}: {reason}")
+        err.print(f"[red]LỖI[/red] {escape(path)}: {escape(reason)}", soft_wrap=True)  # one line per file, even in logs
     console.print(
         f"Đã đưa vào: {len(report.ingested)} · không đổi: {len(report.unchanged)} · lỗi: {len(report.failed)}"
         + (f" · đã gỡ: {len(report.removed)}" if report.removed else "")
@@ -89,7 +90,7 @@ def reindex_cmd(
         catalog.close()
     report = _run_ingest(settings, sources, prune=False)
     for path, reason in report.failed:
-        err.print(f"[red]LỖI[/red] {path}: {reason}")
+        err.print(f"[red]LỖI[/red] {escape(path)}: {escape(reason)}", soft_wrap=True)  # one line per file, even in logs
     console.print(f"Đã dựng lại: {len(report.ingested)} tài liệu, {report.chunks_written} đoạn, lỗi: {len(report.failed)}")
     if report.failed:
         raise typer.Exit(1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 from typing import Annotated
 
@@ -35,6 +36,12 @@ def serve(data_dir: DataDirOption = None) -> None:
     settings = load_settings(data_dir)
     upgrade(settings.resolved_database_url)
     install_log_filter()
+    if settings.workers > 1:
+        # Worker processes rebuild Settings from the environment: pass the command-line data dir on.
+        os.environ["THADS_DATA_DIR"] = str(settings.data_dir)
+        uvicorn.run("api.app:app_from_env", factory=True, host=settings.api_host, port=settings.api_port,
+                    workers=settings.workers, log_config=None)
+        return
     uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port, log_config=None)
 
 
