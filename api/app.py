@@ -10,7 +10,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from api import routes_staff, routes_submissions
+from api import routes_ops, routes_staff, routes_submissions
+from api.retrieval_adapter import RetrievalService
+from api.routes_ops import install_metrics
 from api.deps import Services
 from api.ratelimit import MemoryRateLimiter, RateLimiter
 from casework.config import QueueConfig
@@ -82,7 +84,9 @@ def create_app(
     install_log_filter()
     db = Database(settings.resolved_database_url)
     cfg = config_from(settings)
-    svc = Services(settings=settings, db=db, cfg=cfg, queue=StaffQueue(db, cfg, regulations), limiter=limiter or MemoryRateLimiter())
+    retrieval = RetrievalService(settings)
+    svc = Services(settings=settings, db=db, cfg=cfg, queue=StaffQueue(db, cfg, regulations or retrieval),
+                   limiter=limiter or MemoryRateLimiter())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -97,13 +101,12 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.services = svc
+    app.state.retrieval = retrieval
     _install_handlers(app)
+    install_metrics(app)
+    app.include_router(routes_ops.router)
     app.include_router(routes_submissions.router)
     app.include_router(routes_staff.router)
-
-    @app.get("/healthz", tags=["ops"])
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
 
     return app
 

@@ -278,3 +278,28 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
+
+
+class ApprovedAnswer(Base):
+    """A staff-written answer tied to its sources. The assistant gives it (marked as confirmed by staff)
+    for matching questions while every source document still has the content hash stored here."""
+
+    __tablename__ = "approved_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question: Mapped[str] = mapped_column(Text)
+    question_key: Mapped[str] = mapped_column(String(500), index=True)  # normalised, for exact matches
+    answer: Mapped[str] = mapped_column(Text)
+    # [{doc_id, chunk_id, title, section, citation, quote, in_force, validity, content_hash, chunk_hash}]
+    sources: Mapped[list[Any]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(20), default="active")  # active | needs_review | retired
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    origin_submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
+    origin_feedback_id: Mapped[int | None] = mapped_column(Integer)  # the bot's 👎 feedback row, when any
+    created_by: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    flagged_at: Mapped[datetime | None]
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+
+    author: Mapped[StaffUser] = relationship(foreign_keys=[created_by], lazy="joined")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from thads.commands import casework_cmds, retrieval_cmds, service_cmds
+from thads.commands import casework_cmds, ops_cmds, retrieval_cmds, service_cmds, up_cmds
 
 app = typer.Typer(
     help="Trợ lý THADS — ingest, search, ask, eval, serve, bot and casework tools.",
@@ -14,6 +14,8 @@ app = typer.Typer(
 retrieval_cmds.register(app)
 casework_cmds.register(app)
 service_cmds.register(app)
+ops_cmds.register(app)
+up_cmds.register(app)
 
 
 def main() -> None:

@@ -34,7 +34,6 @@ class Settings(BaseSettings):
     fusion: Literal["rrf", "weighted"] = "rrf"
 
     # Answers
-    abstain_threshold: float = Field(0.5, description="Minimum evidence score to answer.")
     llm_provider: Literal["openai", "ollama"] = "openai"
     llm_base_url: str | None = Field(None, description="OpenAI-compatible or Ollama endpoint; unset = extractive.")
     llm_model: str = "gpt-4o-mini"

@@ -54,7 +54,7 @@ def build_channels(settings: Settings) -> dict:
     return channels
 
 
-async def run_worker(settings: Settings, *, once: bool = False) -> int:
+async def run_worker(settings: Settings, *, once: bool = False, stop: asyncio.Event | None = None) -> int:
     """Deliver the outbox and enrich new submissions until stopped (or one pass with `once`)."""
     from api.app import config_from
     from casework.db import Database
@@ -71,10 +71,11 @@ async def run_worker(settings: Settings, *, once: bool = False) -> int:
         enricher = Enricher(db, get_embedder(settings.embedder, settings.st_model, settings.embed_threads), config_from(settings))
     if not worker.channels:
         log.warning("no notification channel configured: outbox rows wait until one is")
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    if stop is None:  # standalone: stop on Ctrl-C / SIGTERM; under `thads up` the caller owns signals
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
     delivered = 0
     try:
         while not stop.is_set():
