@@ -7,9 +7,11 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -303,3 +305,35 @@ class ApprovedAnswer(Base):
     uses: Mapped[int] = mapped_column(Integer, default=0)
 
     author: Mapped[StaffUser] = relationship(foreign_keys=[created_by], lazy="joined")
+
+
+class ChatAnswer(Base):
+    """An answer a chat received, with the person's 👍/👎 (the feedback row staff review).
+    The question is stored with phones, ID numbers and e-mails masked."""
+
+    __tablename__ = "chat_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)  # referenced by chat buttons
+    chat_id: Mapped[str] = mapped_column(String(64), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    mode: Mapped[str] = mapped_column(String(20))
+    abstained: Mapped[bool] = mapped_column(Boolean, default=False)
+    confidence: Mapped[float] = mapped_column(Float, default=0.0)
+    citations: Mapped[list[Any]] = mapped_column(default=list)  # public citation dicts, quotes included
+    rating: Mapped[int | None] = mapped_column(Integer)  # 1 = 👍, -1 = 👎
+    rated_at: Mapped[datetime | None]
+    escalated_code: Mapped[str | None] = mapped_column(String(20))  # the question sent to staff
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class InboundUpdate(Base):
+    """Inbound deliveries already taken (Telegram update_id): a redelivery is dropped, durably."""
+
+    __tablename__ = "inbound_updates"
+    __table_args__ = (UniqueConstraint("source", "update_id", name="uq_inbound_updates_source_update"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(20))
+    update_id: Mapped[int] = mapped_column(BigInteger)
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

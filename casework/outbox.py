@@ -217,3 +217,21 @@ def stuck_before(session: Session, moment: datetime) -> int:
         )
         or 0
     )
+
+
+def settle_in_conversation(db: Database, *, code: str, event: str) -> int:
+    """Mark the pending notification for (submission code, event) delivered: the chat adapter has just
+    shown the same text in the conversation, so the citizen does not receive it twice. Rows already
+    leased by a worker are left alone (at-least-once: a rare repeat beats a lost message)."""
+    now = utcnow()
+    with db.write() as s:
+        sub_id = s.scalar(select(Submission.id).where(Submission.code == code))
+        if sub_id is None:
+            return 0
+        result = s.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.submission_id == sub_id, OutboxMessage.event == event, OutboxMessage.status == PENDING,
+                   or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now))
+            .values(status=DELIVERED, delivered_at=now, last_error="shown in conversation")
+        )
+        return int(result.rowcount or 0)

@@ -31,18 +31,23 @@ class Permission(StrEnum):
     STATS = "queue.stats"
     VIEW_DENOUNCER_IDENTITY = "view_denouncer_identity"
     MANAGE_USERS = "users.manage"
+    CASES_READ = "cases.read"  # enforcement-case registry: search, view, analytics
+    CASES_WRITE = "cases.write"  # import, stage changes, issuing link codes for notices
 
 
-_HANDLER = {Permission.QUEUE_READ, Permission.QUEUE_CLAIM, Permission.QUEUE_WORK, Permission.EXPORT, Permission.STATS}
+_HANDLER = {Permission.QUEUE_READ, Permission.QUEUE_CLAIM, Permission.QUEUE_WORK, Permission.EXPORT, Permission.STATS,
+            Permission.CASES_READ}
 
 # A denouncer's identity is classified information (Luật Tố cáo 2018 Điều 47; QĐ 774/QĐ-TTg): only the
 # leader who handles the denunciation sees it. The system administrator manages accounts, not cases.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.HANDLER: frozenset(_HANDLER),
     Role.SUPERVISOR: frozenset(
-        _HANDLER | {Permission.QUEUE_ASSIGN, Permission.QUEUE_TRANSITION_ANY, Permission.VIEW_DENOUNCER_IDENTITY}
+        _HANDLER | {Permission.QUEUE_ASSIGN, Permission.QUEUE_TRANSITION_ANY, Permission.VIEW_DENOUNCER_IDENTITY,
+                    Permission.CASES_WRITE}
     ),
-    Role.ADMIN: frozenset(_HANDLER | {Permission.QUEUE_ASSIGN, Permission.QUEUE_TRANSITION_ANY, Permission.MANAGE_USERS}),
+    Role.ADMIN: frozenset(_HANDLER | {Permission.QUEUE_ASSIGN, Permission.QUEUE_TRANSITION_ANY, Permission.MANAGE_USERS,
+                                      Permission.CASES_WRITE}),
 }
 
 

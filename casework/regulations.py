@@ -42,6 +42,8 @@ def related_regulations(search: RegulationSearch | None, content: str, topic_lab
             "citation": getattr(h, "citation", ""),
             "doc_id": getattr(h, "doc_id", ""),
             "in_force": getattr(h, "in_force", None),
+            "valid_to": getattr(h, "valid_to", None),
+            "replaced_by": getattr(h, "replaced_by", None),
             "score": float(getattr(h, "score", 0.0)),
             "text": getattr(h, "text", ""),
         }

@@ -65,12 +65,27 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = Field(1.0, gt=0, description="Worker sleep when nothing is due.")
     triage_embeddings: bool = Field(True, description="Worker refines triage and finds near-duplicates by embedding.")
 
+    # Case status (enforcement-case registry)
+    case_link_code_days: int = Field(90, ge=1, description="Validity of the signed link codes printed on notices, days.")
+    case_lookup_max_failures: int = Field(5, ge=1, description="Failed case-link attempts per chat/client before a lockout.")
+    case_lookup_window_minutes: int = Field(30, ge=1, description="Window in which failed case-link attempts are counted.")
+    case_lookup_lock_minutes: int = Field(30, ge=1, description="Lockout after too many failed case-link attempts, minutes.")
+
     # Telegram
     telegram_token: str | None = None
     telegram_base_url: str = Field("https://api.telegram.org/bot", description="Bot API base (tests point it locally).")
     telegram_webhook_url: str | None = Field(None, description="Public HTTPS URL; set = webhook mode.")
     telegram_webhook_secret: str | None = None
     telegram_staff_ids: list[int] = Field(default_factory=list, description="Allow-listed staff user ids.")
+    telegram_base_file_url: str = Field("https://api.telegram.org/file/bot", description="Bot API file download base.")
+    telegram_webhook_path: str = Field("/telegram/webhook", description="Path of the webhook route mounted in the API.")
+    telegram_webhook_queue_max: int = Field(1000, ge=1, description="Webhook updates waiting to be processed before 503.")
+    telegram_conversation_timeout: float = Field(1800.0, gt=0, description="An idle filing conversation ends after this many seconds.")
+    telegram_persistence_interval: float = Field(2.0, gt=0, description="Seconds between saves of chat state (flows survive restarts).")
+    telegram_questions_per_minute: int = Field(10, ge=0, description="Questions one Telegram user may ask per minute (0 = off).")
+    telegram_submissions_per_hour: int = Field(5, ge=0, description="Submissions one Telegram user may file per hour (0 = off).")
+    telegram_messages_per_minute: int = Field(30, ge=0, description="Any messages from one Telegram user per minute before they are ignored (0 = off).")
+    telegram_concurrent_updates: int = Field(16, ge=1, description="Updates processed at once (one at a time per chat).")
 
     @cached_property
     def resolved_database_url(self) -> str:

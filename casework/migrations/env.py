@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from casework.models import Base
+import casework.cases.models  # noqa: E402,F401  (registers the case-registry tables on Base.metadata)
 
 config = context.config
 target_metadata = Base.metadata

@@ -31,11 +31,11 @@ def serve(data_dir: DataDirOption = None) -> None:
     import uvicorn
 
     from api.app import create_app
-    from casework.privacy import install_log_filter
+    from thads.logs import setup_logging
 
     settings = load_settings(data_dir)
     upgrade(settings.resolved_database_url)
-    install_log_filter()
+    setup_logging()
     if settings.workers > 1:
         # Worker processes rebuild Settings from the environment: pass the command-line data dir on.
         os.environ["THADS_DATA_DIR"] = str(settings.data_dir)
@@ -99,11 +99,11 @@ def worker(
     once: Annotated[bool, typer.Option("--once", help="One pass, then exit")] = False,
 ) -> None:
     """Run the notification worker (outbox delivery with retries) and triage enrichment."""
-    from casework.privacy import install_log_filter
+    from thads.logs import setup_logging
 
     settings = load_settings(data_dir)
     upgrade(settings.resolved_database_url)
-    install_log_filter()
+    setup_logging()
     delivered = asyncio.run(run_worker(settings, once=once))
     typer.echo(f"Đã gửi {delivered} thông báo.")
 

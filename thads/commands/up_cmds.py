@@ -94,10 +94,10 @@ def up(
     demo: Annotated[bool, typer.Option("--demo/--no-demo", help="Load demo cases and submissions.")] = True,
 ) -> None:
     """Chạy toàn bộ dịch vụ: chỉ mục, CSDL, API, bảng điều khiển, gửi thông báo và bot (nếu có token)."""
-    from casework.privacy import install_log_filter
+    from thads.logs import setup_logging
 
     settings = load_settings(data_dir)
-    install_log_filter()
+    setup_logging()
     prepare(settings, demo)
     asyncio.run(run_all(settings))
     console.print("Đã dừng toàn bộ dịch vụ.", highlight=False)
