@@ -10,11 +10,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from api import routes_ops, routes_staff, routes_submissions
+from api import routes_ops, routes_staff, routes_submissions, web
 from api.retrieval_adapter import RetrievalService
 from api.routes_ops import install_metrics
 from api.deps import Services
 from api.ratelimit import MemoryRateLimiter, RateLimiter
+from casework.approved_answers import approved_hook, catalog_state
 from casework.config import QueueConfig
 from casework.db import Database
 from casework.errors import CaseworkError, InvalidInput
@@ -84,7 +85,8 @@ def create_app(
     install_log_filter()
     db = Database(settings.resolved_database_url)
     cfg = config_from(settings)
-    retrieval = RetrievalService(settings)
+    # Staff-approved answers come first for matching questions (written on the dashboard).
+    retrieval = RetrievalService(settings, approved=approved_hook(db, catalog_state(settings.index_dir)))
     svc = Services(settings=settings, db=db, cfg=cfg, queue=StaffQueue(db, cfg, regulations or retrieval),
                    limiter=limiter or MemoryRateLimiter())
 
@@ -107,6 +109,7 @@ def create_app(
     app.include_router(routes_ops.router)
     app.include_router(routes_submissions.router)
     app.include_router(routes_staff.router)
+    app.include_router(web.router)  # staff dashboard (server-rendered pages)
 
     return app
 

@@ -35,8 +35,8 @@ CONFIRMED_MARK = "✅ Câu trả lời này đã được cán bộ xác nhận.
 MATCH_THRESHOLD = 0.8  # Jaccard overlap of content terms: rephrasings match, other questions do not
 MAX_SOURCES = 8
 
-# doc_id → document content hash, as the index catalog holds it now.
-IndexState = Callable[[], dict[str, str]]
+# doc_id → document content hash, as the index catalog holds it now (None: no index to check against).
+IndexState = Callable[[], "dict[str, str] | None"]
 
 
 @dataclass(frozen=True)
@@ -232,6 +232,8 @@ def approved_hook(db: Database, index_state: IndexState | None) -> Callable[[str
             answer_id, _, text, sources = match
             if index_state is not None:
                 current = index_state()
+                if current is None:  # sources cannot be verified: do not vouch for the answer
+                    return None
                 if stale_reason(sources, current):
                     flag_changed(db, current)
                     return None
@@ -250,10 +252,13 @@ def approved_hook(db: Database, index_state: IndexState | None) -> Callable[[str
 def catalog_state(index_dir: Path) -> IndexState:
     """Reads doc_id → content hash from the index catalog (fresh on every call: ingests run meanwhile)."""
 
-    def read() -> dict[str, str]:
+    def read() -> dict[str, str] | None:
         from retrieval.store import Catalog
 
-        catalog = Catalog(index_dir / "catalog.sqlite3")
+        path = index_dir / "catalog.sqlite3"
+        if not path.exists():
+            return None
+        catalog = Catalog(path)
         try:
             return {doc_id: h for doc_id, (_, _, h) in catalog.documents().items()}
         finally:

