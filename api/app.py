@@ -11,9 +11,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from api import routes_ops, routes_staff, routes_submissions, web
+from api import routes_cases
 from api.retrieval_adapter import RetrievalService
 from api.routes_ops import install_metrics
 from api.deps import Services
+from bot.webhook import webhook_router
 from api.ratelimit import MemoryRateLimiter, RateLimiter
 from casework.approved_answers import approved_hook, catalog_state
 from casework.config import QueueConfig
@@ -109,7 +111,9 @@ def create_app(
     app.include_router(routes_ops.router)
     app.include_router(routes_submissions.router)
     app.include_router(routes_staff.router)
+    app.include_router(routes_cases.router)  # enforcement-case status
     app.include_router(web.router)  # staff dashboard (server-rendered pages)
+    app.include_router(webhook_router(settings))  # Telegram webhook (empty unless configured)
 
     return app
 

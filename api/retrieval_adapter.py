@@ -27,7 +27,8 @@ class RetrievalService:
             if self._searcher is None:
                 from retrieval.factory import open_searcher
 
-                self._searcher = open_searcher(self.settings)
+                # The API only reads the index: the ingest job is its one writer (and repairs it).
+                self._searcher = open_searcher(self.settings, repair=False)
             return self._searcher
 
     @property

@@ -275,6 +275,8 @@ def quality(embedder, cache: VectorCache) -> tuple[dict, dict]:  # noqa: ANN001
                  "embedded": report.embeddings_computed}
     result = evaluate(Searcher(store), items)
     ours = dict(result["summary"], groups=result["groups"], cold=ours_cold)
+    weighted = evaluate(Searcher(store, fusion="weighted"), items)
+    ours["weighted_fusion"] = dict(weighted["summary"], groups=weighted["groups"])
     store.close()
     shutil.copytree(work / "thads-bench-seeds-cold", RESULTS / "cache" / "seeds-index", dirs_exist_ok=True)
 
@@ -366,6 +368,10 @@ def main() -> None:
             cps = cold["embedded"] / cold["seconds"] if cold["embedded"] and cold["seconds"] else None
             print(f"| {name} | {cold['chunks']} | {r['hit@1']:.2f} | {r['hit@5']:.2f} | {r['mrr@10']:.2f} | "
                   f"{fmt(cps, '{:.2f}')} ({cold['embedded']} embedded) |")
+        w = q["ours"]["weighted_fusion"]
+        print(f"| ours, weighted fusion | {q['ours']['cold']['chunks']} | {w['hit@1']:.2f} | {w['hit@5']:.2f} | {w['mrr@10']:.2f} | — |")
+        for name, r in (("ours RRF", q["ours"]), ("ours weighted", w)):
+            print(f"  {name} by group: {json.dumps(r['groups'])}")
         if out.get("ask_ms"):
             print(f"\nask (extractive) p50 {out['ask_ms'][0]:.0f} ms, p95 {out['ask_ms'][1]:.0f} ms")
     print("\nprofile of one search (median ms):")

@@ -23,11 +23,15 @@ def open_store(settings: "Settings") -> IndexStore:
     )
 
 
-def open_searcher(settings: "Settings") -> Searcher:
-    """A searcher over a healthy store; a store left half-written is repaired first."""
+def open_searcher(settings: "Settings", *, repair: bool = True) -> Searcher:
+    """A searcher over a healthy store; a store left half-written is repaired first. Readers that
+    must never write the index (API processes; the ingest job is the one writer) pass repair=False
+    and get the store as it is, with a warning."""
     store = open_store(settings)
     problem = store.problem()
-    if problem:
+    if problem and not repair:
+        log.warning("Chỉ mục %s cần sửa (%s): chạy `thads ingest` hoặc `thads reindex`", settings.index_dir, problem)
+    elif problem:
         log.warning("Chỉ mục %s cần sửa (%s): dựng lại kho vector và BM25 từ danh mục", settings.index_dir, problem)
         store.repair()
         log.warning("Đã sửa xong chỉ mục %s", settings.index_dir)

@@ -19,14 +19,14 @@ from casework.models import Base, utcnow
 class EnforcementCase(Base):
     __tablename__ = "enforcement_cases"
     __table_args__ = (
-        UniqueConstraint("office", "case_number", name="uq_enforcement_cases_office_number"),
+        UniqueConstraint("office", "case_number_key", name="uq_enforcement_cases_office_number"),
         Index("ix_enforcement_cases_office_stage", "office", "stage"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(16), unique=True)  # opaque public id used in URLs
     case_number: Mapped[str] = mapped_column(String(100))  # số thụ lý / số quyết định thi hành án
-    case_number_key: Mapped[str] = mapped_column(String(100), index=True)  # normalised for citizen lookup
+    case_number_key: Mapped[str] = mapped_column(String(100), index=True)  # normalised: the match key
     decision_number: Mapped[str | None] = mapped_column(String(100))
     office: Mapped[str] = mapped_column(String(200))
     office_contact: Mapped[str | None] = mapped_column(String(500))  # the agency's address / phone (public)
@@ -78,7 +78,7 @@ class CaseEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("enforcement_cases.id", ondelete="CASCADE"), index=True)
-    on: Mapped[date] = mapped_column(Date)
+    on: Mapped[date] = mapped_column("event_date", Date)  # "on" is an SQL keyword
     stage: Mapped[str] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)  # public wording only; no internal remarks
     source: Mapped[str] = mapped_column(String(20))  # import | staff | connector

@@ -51,6 +51,10 @@ def build_channels(settings: Settings) -> dict:
     channels: dict = {}
     if settings.notify_webhook_url:
         channels["telegram"] = WebhookChannel(settings.notify_webhook_url)
+    elif settings.telegram_token:  # no agency relay: send through the Bot API directly
+        from bot.channel import channel_from_settings
+
+        channels["telegram"] = channel_from_settings(settings)
     return channels
 
 
