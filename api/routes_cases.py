@@ -42,7 +42,7 @@ class LinkIn(_Strict):
         by_identity = (self.case_number, self.id_last4, self.birth_date)
         if self.code and any(v is not None for v in by_identity):
             raise ValueError("Chỉ dùng một cách: mã liên kết, hoặc số hồ sơ + 4 số cuối CCCD + ngày sinh.")
-        if not self.code and not all(v is not None for v in by_identity):
+        if not self.code and not all(by_identity):  # "" counts as missing (it would reach the service empty)
             raise ValueError("Cần mã liên kết, hoặc đủ số hồ sơ, 4 số cuối CCCD và ngày sinh.")
         return self
 

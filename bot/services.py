@@ -58,7 +58,9 @@ class BotServices:
     def from_settings(cls, settings: Settings, *, db: Database | None = None, answerer: Answerer | None = None) -> BotServices:
         database = db or Database(settings.resolved_database_url)
         factory = (lambda: answerer) if answerer is not None else partial(default_answerer, settings, database)
-        return cls(settings=settings, db=database, cfg=queue_config(settings), answerer_factory=factory)
+        svc = cls(settings=settings, db=database, cfg=queue_config(settings), answerer_factory=factory)
+        svc._answerer = answerer
+        return svc
 
     def answerer(self) -> Answerer:
         with self._lock:

@@ -161,3 +161,16 @@ class ThreadServer:
         self.client.close()
         self.server.should_exit = True
         self.thread.join(10)
+
+
+GUIDES = ("tu-nguyen-va-cuong-che.md", "khieu-nai-thi-hanh-an.md")
+
+
+def copy_guides(folder: Path) -> Path:
+    """Two of the bundled procedure guides, copied into `folder`: a real but quick corpus to index."""
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in GUIDES:
+        shutil.copy2(REPO / "corpus" / "procedures" / name, folder / name)
+    return folder

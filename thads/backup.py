@@ -95,8 +95,13 @@ def restore(settings: Settings, archive: Path) -> None:
         raise BackupError(f"không tìm thấy tệp sao lưu {archive}")
     with tempfile.TemporaryDirectory() as tmp:
         stage = Path(tmp)
-        with tarfile.open(archive, "r:gz") as tar:
-            tar.extractall(stage, filter="data")
+        try:
+            with tarfile.open(archive, "r:gz") as tar:
+                tar.extractall(stage, filter="data")
+        except (tarfile.TarError, EOFError, OSError) as exc:  # not gzip, truncated, unsafe member…
+            raise BackupError(f"{archive} không phải bản sao lưu hợp lệ ({exc})") from exc
+        if not any((stage / name).exists() for name in ("database", "index", "attachments")):
+            raise BackupError(f"{archive} không chứa cơ sở dữ liệu, chỉ mục hay tệp đính kèm nào")
         data = settings.data_dir
         data.mkdir(parents=True, exist_ok=True)
         url = settings.resolved_database_url

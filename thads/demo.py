@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 from casework import consent
+from casework.cases import CaseConfig, CaseService
 from casework.db import Database
 from casework.intake import Contact, IntakeRequest, submit
 from casework.models import StaffUser
 from casework.privacy import Role
 from casework.staff import create_user
 from casework.states import Channel, Kind
-from thads.settings import Settings
+from thads.settings import REPO_ROOT, Settings
+
+EXAMPLE_CASES = [REPO_ROOT / "docs" / "examples" / name for name in ("cases-example.json", "cases-example.csv")]
 
 DEMO_MARK = "[DỮ LIỆU MẪU]"
 DEMO_SUBMISSIONS = [
@@ -55,12 +62,29 @@ def load_demo_submissions(db: Database, settings: Settings) -> int:
     return created
 
 
+def _marked(path: Path) -> bytes:
+    """The example file with every obligation prefixed by the demo mark."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".json":
+        cases = json.loads(text)["cases"]
+        for case in cases:
+            case["obligation"] = f"{DEMO_MARK} {case.get('obligation') or ''}".strip()
+        return json.dumps({"cases": cases}, ensure_ascii=False).encode()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row | {"obligation": f"{DEMO_MARK} {row['obligation']}"})
+    return out.getvalue().encode()
+
+
+def load_demo_cases(db: Database, settings: Settings) -> int:
+    """The documented example cases (idempotent upsert), marked as demo."""
+    service = CaseService(db, CaseConfig.from_settings(settings))
+    return sum(service.import_file(_marked(p), filename=p.name).created for p in EXAMPLE_CASES if p.exists())
+
+
 def load_demo_data(db: Database, settings: Settings) -> str:
-    """Demo submissions, and demo enforcement cases when the case registry is present."""
-    parts = [f"{load_demo_submissions(db, settings)} đơn mẫu mới"]
-    try:
-        from thads.demo_cases import load_demo_cases
-    except ImportError:
-        return parts[0]
-    parts.append(f"{load_demo_cases(db, settings)} hồ sơ thi hành án mẫu")
-    return ", ".join(parts)
+    return (f"{load_demo_submissions(db, settings)} đơn mẫu mới, "
+            f"{load_demo_cases(db, settings)} hồ sơ thi hành án mẫu mới")

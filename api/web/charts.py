@@ -13,8 +13,8 @@ FONT = 'font-family="system-ui, sans-serif" font-size="12"'
 
 
 def _nice_max(value: int) -> int:
-    if value <= 5:
-        return max(value, 1)
+    if value <= 10:
+        return max(2, value + value % 2)  # even: the middle grid line stays a whole number
     step = 10 ** (len(str(value)) - 1)
     return -(-value // step) * step
 

@@ -70,6 +70,7 @@ class BotRunner:
             app = build_application(settings, answerer=answerer)
             return app, await start_polling(settings, app=app, poll_timeout=1.0)
 
+        self.channel: Any = None
         self.app, self._stop = self.call(boot())
         self.services = self.app.bot_data["services"]
 
@@ -77,14 +78,18 @@ class BotRunner:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
     def deliver_outbox(self) -> int:
-        """One pass of the real outbox worker through the Telegram channel of this bot."""
-        from bot.channel import TelegramChannel
+        """One pass of the real outbox worker through the Telegram channel `thads worker` uses."""
+        from bot.channel import channel_from_settings
         from casework.outbox import OutboxWorker
 
-        worker = OutboxWorker(self.services.db, {"telegram": TelegramChannel(self.app.bot)})
+        if self.channel is None:
+            self.channel = channel_from_settings(self.settings)
+        worker = OutboxWorker(self.services.db, {"telegram": self.channel})
         return self.call(worker.run_once())
 
     def stop(self) -> None:
+        if self.channel is not None:
+            self.call(self.channel.bot.shutdown())
         if self._stop is not None:
             self.call(self._stop())
             self._stop = None
@@ -168,9 +173,25 @@ def start_api(tmp_path, db_url, fake):
         server.stop()
 
 
-@pytest.fixture(scope="session")
-def answerer(corpus_settings):
-    """The real extractive answerer over a real index of corpus/ (built once per worker)."""
-    from retrieval.answers import build_answerer
+def _retrieval_support():
+    """tests/retrieval/conftest.py: its index builder keeps embeddings in pytest's cache directory."""
+    import importlib.util
 
-    return build_answerer(corpus_settings)
+    path = Path(__file__).resolve().parent.parent / "retrieval" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("retrieval_test_support", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def answerer(request, tmp_path_factory):
+    """The real extractive answerer over a real index of corpus/ (built once per worker; embeddings
+    are reused from pytest's cache when another test run computed them)."""
+    from retrieval.answers import ExtractiveAnswerer
+
+    support = _retrieval_support()
+    index = support.build_index(request.config, tmp_path_factory.mktemp("bot-index"), [support.REPO / "corpus"])
+    yield ExtractiveAnswerer(index.searcher)
+    index.store.close()

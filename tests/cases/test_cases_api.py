@@ -8,7 +8,7 @@ from sqlalchemy import select
 from casework.cases.models import CaseParty
 from casework.models import OutboxMessage
 from casework.privacy import Role
-from helpers import PERSONAL, walk
+from case_helpers import PERSONAL, walk
 
 CREDITOR = {"case_number": "125/2026/TLTHA", "id_last4": "2345", "birth_date": "1985-04-12"}
 

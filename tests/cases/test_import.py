@@ -11,7 +11,7 @@ from casework.cases.connector import DropFolderConnector, sync
 from casework.cases.models import CaseEvent, CaseLink, CaseParty, EnforcementCase
 from casework.models import OutboxMessage
 from casework.outbox import OutboxWorker
-from helpers import ADMIN, CREDITOR, PERSONAL, case_ref, load_examples, staff
+from case_helpers import ADMIN, CREDITOR, PERSONAL, case_ref, load_examples, staff
 from casework.cases import Citizen
 
 HEADER = ("case_number,office,stage,stage_since,classification,amount_due,amount_paid,party_role,party_name,"

@@ -12,7 +12,7 @@ from casework.cases import CaseConfig, CaseService, Citizen, LinkExpired, Lookup
 from casework.cases import crypto
 from casework.db import Database
 from casework.errors import InvalidInput, NotFound
-from helpers import CREDITOR, DEBTOR, case_ref, load_examples, staff
+from case_helpers import CREDITOR, DEBTOR, case_ref, load_examples, staff
 
 KEY = b"k" * 32
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=timezone.utc)
@@ -163,3 +163,12 @@ def test_distributed_guessing_locks_the_case_number(svc, db, examples):
     with pytest.raises(LookupLocked):
         svc.link_with_identity(Citizen.telegram(999), **CREDITOR)
     assert svc.link_with_identity(Citizen.telegram(999), "77/2019/TLTHA", "1122", date(1990, 1, 5)).created
+
+
+def test_linked_case_numbers_for_a_chat(svc, db, examples):
+    from casework.cases.citizen import linked_case_numbers
+
+    load_examples(svc, examples)
+    svc.link_with_identity(Citizen.telegram(50), **CREDITOR)
+    assert linked_case_numbers(db, "50") == ["125/2026/TLTHA"]
+    assert linked_case_numbers(db, 51) == []

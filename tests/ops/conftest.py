@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent.parent
-GUIDES = ("tu-nguyen-va-cuong-che.md", "khieu-nai-thi-hanh-an.md")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from proc_support import copy_guides  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def small_sources(tmp_path_factory) -> Path:
-    """Two of the bundled procedure guides, copied: a real but quick corpus."""
-    folder = tmp_path_factory.mktemp("sources") / "procedures"
-    folder.mkdir()
-    for name in GUIDES:
-        shutil.copy2(REPO / "corpus" / "procedures" / name, folder / name)
-    return folder
+    return copy_guides(tmp_path_factory.mktemp("sources") / "procedures")

@@ -142,11 +142,17 @@ def test_backup_then_restore_into_an_empty_data_dir(tmp_path, small_sources, sou
         db.dispose()
 
 
-@pytest.mark.parametrize("kind", ["missing", "not-an-archive"])
+@pytest.mark.parametrize("kind", ["missing", "not-an-archive", "someone-elses-archive"])
 def test_restore_of_a_bad_archive_fails_cleanly(tmp_path, kind) -> None:
+    import tarfile
+
     archive = tmp_path / "khong-co.tar.gz"
     if kind == "not-an-archive":
         archive.write_bytes(b"day khong phai tep nen")
+    elif kind == "someone-elses-archive":
+        (tmp_path / "ghi-chu.txt").write_text("không liên quan")
+        with tarfile.open(archive, "w:gz") as tar:
+            tar.add(tmp_path / "ghi-chu.txt", arcname="ghi-chu.txt")
     data_dir = tmp_path / "data"
     done = _thads("restore", str(archive), "--yes", data_dir=data_dir, database_url=None)
     assert done.returncode == 1

@@ -170,11 +170,12 @@ def test_handler_works_an_item_end_to_end(seeded, browser):
 
 def test_denouncer_identity_is_redacted_for_a_handler(seeded, browser):
     code = seeded.codes["denunciation"]
-    handler = browser.new_context()
+    handler = browser.new_context(viewport={"width": 820, "height": 1180}, has_touch=True)  # a tablet, portrait
     page = handler.new_page()
     _login(page, seeded.url, "canbo")
     page.goto(f"{seeded.url}/staff/?kind=denunciation")
     expect(page.locator("table.queue")).to_contain_text(REDACTED)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-queue-tablet.png"), full_page=True)
     page.get_by_test_id("item-link").first.click()
     expect(page.get_by_test_id("redaction-note")).to_be_visible()
     expect(page.get_by_test_id("identity")).to_contain_text(REDACTED)
