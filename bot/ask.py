@@ -3,6 +3,7 @@ offer to send the question to staff (a queue item of kind question; the answer r
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -56,9 +57,13 @@ async def on_question(update: Update, context: CallbackContext) -> None:
     if not svc.index_ready():
         await message.reply_text(texts.NO_INDEX)
         return
-    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+    # "typing…" is cosmetic: sent alongside the search, not before it.
+    typing = asyncio.create_task(context.bot.send_chat_action(message.chat_id, ChatAction.TYPING))
     filters = staff_filters(context) if svc.is_staff(user.id) else None
-    answer = await svc.ask(question, filters)
+    try:
+        answer = await svc.ask(question, filters)
+    finally:
+        await asyncio.gather(typing, return_exceptions=True)
     stored = await svc.run(chat_answers.record, svc.db, chat_id=str(message.chat_id), question=question,
                            answer=answer.to_dict())
     asked = context.chat_data.setdefault("asked", {})

@@ -64,7 +64,7 @@ async def run_all(settings: Settings) -> None:
              asyncio.create_task(run_worker(settings, stop=stop), name="worker")]
     bot = await _start_bot(settings)
     base = f"http://{settings.api_host}:{settings.api_port}"
-    console.print(f"• API và OpenAPI: {base}/docs · Bảng điều khiển: {base}/web/ · Sức khỏe: {base}/healthz", highlight=False)
+    console.print(f"• API và OpenAPI: {base}/docs · Bảng điều khiển: {base}/staff/ · Sức khỏe: {base}/healthz", highlight=False)
     console.print("• Bot Telegram: " + ("đang chạy" if bot else "tắt (đặt THADS_TELEGRAM_TOKEN để bật)"), highlight=False)
     console.print("Nhấn Ctrl-C để dừng.", highlight=False)
     done, _ = await asyncio.wait([*tasks, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED)
