@@ -110,6 +110,9 @@ async def on_error(update: object, context: CallbackContext) -> None:
 def register_handlers(app: Application, settings: Settings) -> None:
     app.add_handler(TypeHandler(Update, guards.guard), group=-1)
     app.add_handler(filing.conversation(settings.telegram_conversation_timeout))
+    app.add_handler(cases.conversation(settings.telegram_conversation_timeout))
+    for handler in cases.handlers():
+        app.add_handler(handler)
     app.add_handler(CommandHandler("start", on_start))
     app.add_handler(CommandHandler("help", on_help))
     app.add_handler(CommandHandler("cancel", on_cancel_idle))

@@ -85,7 +85,7 @@ def digest(svc: BotServices) -> str:
         items = sections[key][0]
         if items:
             body += f"\n<b>{title}</b>\n" + "\n".join(_digest_line(i) for i in items) + "\n"
-    url = svc.settings.public_url.rstrip("/") + "/web/"
+    url = svc.settings.public_url.rstrip("/") + "/staff/"
     return body + texts.DASHBOARD_LINK.format(url=render.esc(url))
 
 

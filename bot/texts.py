@@ -181,11 +181,6 @@ BTN_WITHDRAW_YES = "Xác nhận rút đơn"
 BTN_WITHDRAW_NO = "Không"
 WITHDRAW_KEPT = "Đơn vẫn được giữ nguyên."
 
-# --- cases -------------------------------------------------------------------------------------------
-CASES_UNAVAILABLE = (
-    "Tính năng tra cứu hồ sơ thi hành án qua Telegram đang được hoàn thiện. Bạn vui lòng liên hệ cơ quan thi hành án "
-    "dân sự đang giải quyết việc của bạn."
-)
 
 # --- staff -------------------------------------------------------------------------------------------
 FILTERS_NOW = "Bộ lọc nguồn hiện tại: {filters}"

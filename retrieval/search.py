@@ -207,7 +207,8 @@ class Searcher:
         dense = self._dense(dense_query, filters, n)
         keyword = self._keyword(snap, query, filters, n)
         if filters.audience:
-            dense = [(c, s) for c, s in dense if snap.rows[c].meta.get("audience") == filters.audience]
+            # .get: Chroma may already hold chunks of an ingest this snapshot has not loaded yet
+            dense = [(c, s) for c, s in dense if (row := snap.rows.get(c)) is not None and row.meta.get("audience") == filters.audience]
         fused = self._fuse(dense, keyword, plain=plain and snap.restorer is None)
         d_info = {cid: (rank + 1, s) for rank, (cid, s) in enumerate(dense)}
         k_info = {cid: (rank + 1, s) for rank, (cid, s) in enumerate(keyword)}
