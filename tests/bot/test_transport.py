@@ -105,7 +105,7 @@ def test_staff_digest_and_filters_are_for_allow_listed_users(fake, start_bot, db
     fake.send(STAFF, "/hangdoi")
     digest = fake.wait_text(STAFF, "Hàng đợi đơn")
     assert "Mới tiếp nhận: <b>1</b>" in digest["text"] and receipt.code in digest["text"]
-    assert "/web/" in digest["text"] and "Trần Thị B" not in digest["text"] and "0987654321" not in digest["text"]
+    assert "/staff/" in digest["text"] and "Trần Thị B" not in digest["text"] and "0987654321" not in digest["text"]
     fake.send(STAFF, "/loc loai=thông tư hieuluc=nay")
     fake.wait_text(STAFF, "loai=thông tư, hieuluc=nay")
     fake.send(STAFF, "/loc rac")
