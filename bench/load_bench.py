@@ -6,7 +6,8 @@ Without --url it starts its own `thads serve` (rate limits off) on a data dir th
 --data-dir with one, or the bundled corpus is ingested into a temporary one first.
 
     .venv/bin/python bench/load_bench.py [--duration 120] [--clients 12] [--mix ask=1,submit=1,status=2]
-                                         [--workers 1] [--database-url URL] [--data-dir DIR] [--url URL]
+                                         [--workers 1] [--database-url URL] [--chroma HOST:PORT]
+                                         [--data-dir DIR] [--url URL]
 """
 
 from __future__ import annotations
@@ -140,6 +141,8 @@ def start_server(args: argparse.Namespace) -> tuple[subprocess.Popen, str, Path]
                OMP_NUM_THREADS="1", THADS_EMBED_THREADS="1")
     if args.database_url:
         env["THADS_DATABASE_URL"] = args.database_url
+    if args.chroma:
+        env["THADS_CHROMA_HOST"], env["THADS_CHROMA_PORT"] = args.chroma.rsplit(":", 1)
     log = data_dir / "load-serve.log"
     if not (data_dir / "index" / "catalog.sqlite3").exists():
         print(f"ingesting corpus/ into {data_dir} …", flush=True)
@@ -174,6 +177,7 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, help="Data dir with an index, for the server this script starts.")
     parser.add_argument("--database-url", help="THADS_DATABASE_URL for the server this script starts.")
     parser.add_argument("--workers", type=int, default=1, help="THADS_WORKERS for the server this script starts.")
+    parser.add_argument("--chroma", metavar="HOST:PORT", help="Chroma server the index was ingested into.")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="Also write the results here.")
     args = parser.parse_args()
@@ -192,7 +196,8 @@ def main() -> None:
     total = sum(r["requests"] for r in rows)
     failed = sum(r["failures"] for r in rows)
     print(f"\nload bench: {args.clients} clients, {elapsed:.0f} s, workers={args.workers}, "
-          f"database={'PostgreSQL' if (args.database_url or '').startswith('postgresql') else 'SQLite'}")
+          f"database={'PostgreSQL' if (args.database_url or '').startswith('postgresql') else 'SQLite'}, "
+          f"chroma={'server ' + args.chroma if args.chroma else 'embedded'}")
     print(f"{'route':<8} {'requests':>9} {'fail':>6} {'fail %':>7} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
     for r in rows:
         print(f"{r['route']:<8} {r['requests']:>9} {r['failures']:>6} {r['failure_pct']:>7} {r['rps']:>7} "

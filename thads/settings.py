@@ -33,7 +33,9 @@ class Settings(BaseSettings):
     embed_threads: int = Field(2, ge=1, description="CPU threads for the embedder.")
     chroma_host: str | None = Field(None, description="Chroma server host; unset = embedded store.")
     chroma_port: int = Field(8000, description="Chroma server port.")
-    fusion: Literal["rrf", "weighted"] = Field("rrf", description="How dense and keyword rankings are fused.")
+    fusion: Literal["rrf", "weighted"] = Field(
+        "weighted", description="How dense and keyword rankings are fused (weighted measured best: README)."
+    )
 
     # Answers
     llm_provider: Literal["openai", "ollama"] = Field("openai", description="Kind of LLM endpoint.")
