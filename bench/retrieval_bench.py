@@ -273,7 +273,7 @@ def quality(embedder, cache: VectorCache) -> tuple[dict, dict]:  # noqa: ANN001
     report = ingest(store, [seeds])
     ours_cold = {"chunks": store.catalog.count_chunks(), "seconds": time.perf_counter() - t0,
                  "embedded": report.embeddings_computed}
-    result = evaluate(Searcher(store), items)
+    result = evaluate(Searcher(store, fusion="rrf"), items)
     ours = dict(result["summary"], groups=result["groups"], cold=ours_cold)
     weighted = evaluate(Searcher(store, fusion="weighted"), items)
     ours["weighted_fusion"] = dict(weighted["summary"], groups=weighted["groups"])

@@ -142,7 +142,7 @@ def chroma_where(filters: SearchFilters) -> dict[str, Any] | None:
 class Searcher:
     """Thread-safe reader of an IndexStore; notices a newer index generation and reloads."""
 
-    def __init__(self, store: IndexStore, fusion: str = "rrf", dense_weight: float = 0.5) -> None:
+    def __init__(self, store: IndexStore, fusion: str = "weighted", dense_weight: float = 0.5) -> None:
         self.store = store
         self.fusion = fusion
         self.dense_weight = dense_weight
