@@ -44,14 +44,7 @@ _VI_MESSAGES = {
 
 
 def config_from(settings: Settings) -> QueueConfig:
-    return QueueConfig(
-        data_dir=settings.data_dir,
-        signing_key=settings.signing_key(),
-        default_office=settings.default_office,
-        due_soon_days=settings.due_soon_days,
-        attachment_max_bytes=settings.attachment_max_bytes,
-        attachment_max_count=settings.attachment_max_count,
-    )
+    return QueueConfig.from_settings(settings)
 
 
 def _validation_detail(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:

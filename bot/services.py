@@ -22,17 +22,6 @@ T = TypeVar("T")
 Answerer = Callable[..., Any]  # retrieval.answers.ExtractiveAnswerer: (question, filters=None) -> Answer
 
 
-def queue_config(settings: Settings) -> QueueConfig:
-    return QueueConfig(
-        data_dir=settings.data_dir,
-        signing_key=settings.signing_key(),
-        default_office=settings.default_office,
-        due_soon_days=settings.due_soon_days,
-        attachment_max_bytes=settings.attachment_max_bytes,
-        attachment_max_count=settings.attachment_max_count,
-    )
-
-
 def default_answerer(settings: Settings, db: Database) -> Answerer:
     """The shared answerer, with staff-approved answers consulted first."""
     from casework.approved_answers import approved_hook, catalog_state
@@ -58,7 +47,7 @@ class BotServices:
     def from_settings(cls, settings: Settings, *, db: Database | None = None, answerer: Answerer | None = None) -> BotServices:
         database = db or Database(settings.resolved_database_url)
         factory = (lambda: answerer) if answerer is not None else partial(default_answerer, settings, database)
-        svc = cls(settings=settings, db=database, cfg=queue_config(settings), answerer_factory=factory)
+        svc = cls(settings=settings, db=database, cfg=QueueConfig.from_settings(settings), answerer_factory=factory)
         svc._answerer = answerer
         return svc
 
