@@ -14,7 +14,7 @@ from retrieval.answers import ExtractiveAnswerer, NO_ANSWER
 from retrieval.evaluation import evaluate, load_eval_items
 from retrieval.factory import open_searcher
 from retrieval.generation import build_generator, check, numbers_in
-from tests.fake_llm import FakeLLM
+from fake_llm import FakeLLM
 
 pytestmark = pytest.mark.xdist_group("corpus-index")
 
