@@ -250,10 +250,15 @@ def parse_articles(lines: list[_Line]) -> list[_Article]:
 def _units(body: list[_Line]) -> list[tuple[str | None, list[_Line]]]:
     """Group an article's lines into clauses (khoản); lines before the first clause form a preamble."""
     units: list[tuple[str | None, list[_Line]]] = []
+    last = 0
     for line in body:
         clause = _CLAUSE.match(line.text)
-        if clause or not units:
-            units.append((clause.group(1) if clause else None, [line]))
+        # Only the next number opens a clause: a list numbered from 1 inside a clause stays in it.
+        if clause and int(clause.group(1)) == last + 1:
+            last += 1
+            units.append((clause.group(1), [line]))
+        elif not units:
+            units.append((None, [line]))
         else:
             units[-1][1].append(line)
     return units

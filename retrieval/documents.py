@@ -240,7 +240,7 @@ _LOADERS = {
 
 
 # Bump when loading or chunking changes, so re-ingest redoes documents whose bytes did not change.
-PIPELINE_VERSION = "6"
+PIPELINE_VERSION = "7"
 
 
 def content_hash(data: bytes, meta: dict[str, Any]) -> str:
