@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from casework.states import Kind
+from casework.states import KIND_LABELS, Kind
 
 MENU_ASK = "Hỏi đáp thủ tục"
 MENU_CASES = "Hồ sơ thi hành án của tôi"
@@ -73,11 +73,9 @@ ESCALATED = "Đã gửi câu hỏi cho cán bộ. Mã câu hỏi: <b>{code}</b>.
 ALREADY_ESCALATED = "Câu hỏi này đã được gửi cho cán bộ (mã {code})."
 
 # --- filing ----------------------------------------------------------------------------------------
+# What a citizen may file from the menu (questions reach staff through the ask flow instead).
 KIND_BUTTONS: dict[Kind, str] = {
-    Kind.COMPLAINT: "Khiếu nại",
-    Kind.DENUNCIATION: "Tố cáo",
-    Kind.FEEDBACK: "Phản ánh",
-    Kind.RECOMMENDATION: "Kiến nghị",
+    k: KIND_LABELS[k] for k in (Kind.COMPLAINT, Kind.DENUNCIATION, Kind.FEEDBACK, Kind.RECOMMENDATION)
 }
 CHOOSE_KIND = (
     "<b>Bạn muốn gửi loại đơn nào?</b>\n"
