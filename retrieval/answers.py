@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -314,8 +314,3 @@ def build_answerer(settings: "Settings", approved: Callable[[str], Answer | None
     return ExtractiveAnswerer(open_searcher(settings), generator=build_generator(settings), approved=approved)
 
 
-def answer_dict(answer: Answer) -> dict[str, Any]:
-    return answer.to_dict()
-
-
-__all__ = ["Answer", "Citation", "ExtractiveAnswerer", "abstention", "build_answerer", "asdict"]

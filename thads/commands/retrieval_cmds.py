@@ -135,16 +135,15 @@ def eval_cmd(
     data_dir: DataDirOption = None,
 ) -> None:
     """Đo chất lượng tìm kiếm (và trả lời) trên một tệp câu hỏi."""
+    from retrieval.answers import build_answerer
     from retrieval.evaluation import evaluate, load_eval_items
+    from retrieval.factory import open_searcher
 
     settings = load_settings(data_dir)
     items = load_eval_items(file)
-    answerer = None
-    if not no_answers:
-        answerer = _answerer(settings)
-    from retrieval.factory import open_searcher
-
-    result = evaluate(open_searcher(settings), items, answerer=answerer, k=k)
+    # The assistant's own answers are measured: staff-approved answers are not consulted here.
+    answerer = None if no_answers else build_answerer(settings)
+    result = evaluate(answerer.searcher if answerer else open_searcher(settings), items, answerer=answerer, k=k)
     if as_json:
         print(json.dumps(result, ensure_ascii=False))
         return
@@ -154,14 +153,6 @@ def eval_cmd(
     console.print(table)
     for name, group in result.get("groups", {}).items():
         console.print(f"[dim]{name}: {json.dumps(group, ensure_ascii=False)}[/dim]")
-
-
-def _answerer(settings):  # noqa: ANN001, ANN202
-    try:
-        from retrieval.answers import build_answerer
-    except ImportError:
-        return None
-    return build_answerer(settings)
 
 
 def register(app: typer.Typer) -> None:
