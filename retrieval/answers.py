@@ -29,6 +29,8 @@ STOPWORDS = set(fold(
     "lâu giờ mới còn đi ra vào lại nữa thôi chứ đâu mình họ nó cái việc người ngày năm tháng hãy xin cần biết cho "
     "hỏi ơi với nhỉ vẫn cũng đều rất nhất thể kể bằng do vì nên thưa dạ vâng ừ à"
 ).split())
+# "How long / how much / when" questions want a figure: sentences that state one are preferred.
+QUANTITY = re.compile(r"\b(bao (lau|nhieu)|may (ngay|thang|nam|lan|%)|khi nao|ngay nao|bao gio|ty le|muc)\b")
 HOWTO = re.compile(r"\b(lam (the nao|sao|gi)|thu tuc|o dau|nop|can (gi|nhung gi)|bao lau|the nao|co duoc|duoc khong|phai lam)\b")
 
 NO_ANSWER = (
@@ -150,6 +152,7 @@ class ExtractiveAnswerer:
     def _best_sentences(self, terms: list[str], question: str, passages: list[SearchResult]) -> list[tuple[SearchResult, str]]:
         q_terms = set(terms)
         q_bigrams = set(zip(syllables(question), syllables(question)[1:]))
+        wants_figure = bool(QUANTITY.search(fold(question)))
         scored: list[tuple[float, int, SearchResult, str]] = []
         for rank, passage in enumerate(passages[:4]):
             for sentence in _sentences(passage.text):
@@ -157,6 +160,8 @@ class ExtractiveAnswerer:
                 overlap = sum(self._idf(t) for t in set(words) & q_terms)
                 bigram = len(set(zip(words, words[1:])) & q_bigrams)
                 score = (overlap + 0.5 * bigram) / (1 + 0.5 * rank) / (1 + len(words) / 150)
+                if wants_figure and re.search(r"\d", _FIGURE_FREE.sub("", sentence)):
+                    score *= 1.5
                 if overlap:
                     scored.append((score, rank, passage, sentence))
         scored.sort(key=lambda s: -s[0])
@@ -237,6 +242,10 @@ class ExtractiveAnswerer:
             c.n = new
         return Answer(question=question, answer=render([text], cited), citations=cited,
                       confidence=evidence.confidence, mode="llm", passages=passages)
+
+
+# Citations in parentheses carry numbers too ("Điều 45 Luật THADS 2008"): they are not figures.
+_FIGURE_FREE = re.compile(r"\([^)]*\)")
 
 
 def _doc_freq(snap: Any, term: str) -> int:
