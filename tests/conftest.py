@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the tests' support modules
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +44,37 @@ def corpus_settings(tmp_path_factory: pytest.TempPathFactory):
     store.close()
     assert report.ok and report.ingested, report.failed
     return settings
+
+
+# --- casework databases: one migrated template per backend, cloned per test --------------------------
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory):
+    from casework_support import Templates
+
+    t = Templates(tmp_path_factory.mktemp("templates"))
+    yield t
+    t.drop()
+
+
+def _backends() -> list:
+    from casework_support import BACKENDS
+
+    return BACKENDS
+
+
+@pytest.fixture(params=_backends())
+def db_url(request: pytest.FixtureRequest, templates, tmp_path: Path):
+    """A fresh migrated database, on SQLite and on PostgreSQL (skipped with a reason without a server)."""
+    from casework_support import fresh_database
+
+    yield from fresh_database(templates, request.param, tmp_path)
+
+
+@pytest.fixture
+def db(db_url: str):
+    from casework.db import Database
+
+    database = Database(db_url)
+    yield database
+    database.dispose()

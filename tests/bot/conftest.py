@@ -4,34 +4,23 @@ database; a real uvicorn API when a test needs staff actions over HTTP."""
 from __future__ import annotations
 
 import asyncio
-import socket
 import sys
 import threading
-import time
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-import uvicorn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from casework_support import Templates, fresh_database  # noqa: E402
+from casework_support import fresh_database  # noqa: E402
 from bot_support import PASSWORD, STAFF  # noqa: E402
 from fake_telegram import FakeTelegram  # noqa: E402
+from proc_support import ThreadServer  # noqa: E402
 
-from casework.db import Database  # noqa: E402
 from thads.settings import Settings  # noqa: E402
 
-
-
-@pytest.fixture(scope="session")
-def templates(tmp_path_factory):
-    t = Templates(tmp_path_factory.mktemp("templates"))
-    yield t
-    t.drop()
 
 
 @pytest.fixture
@@ -111,37 +100,13 @@ def start_bot(tmp_path, db_url, fake):
         runner.stop()
 
 
-@pytest.fixture
-def db(db_url):
-    database = Database(db_url)
-    yield database
-    database.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class LiveAPI:
+class LiveAPI(ThreadServer):
     """create_app(settings) under uvicorn on 127.0.0.1."""
 
     def __init__(self, settings: Settings) -> None:
         from api.app import create_app
 
-        self.app = create_app(settings)
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        self.server = uvicorn.Server(uvicorn.Config(self.app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.02)
-        self.client = httpx.Client(base_url=self.url, timeout=30)
+        super().__init__(create_app(settings))
 
     def staff(self, username: str, role: str = "supervisor") -> dict[str, str]:
         from casework.privacy import Role
@@ -153,10 +118,6 @@ class LiveAPI:
         assert resp.status_code == 200, resp.text
         return {"Authorization": f"Bearer {resp.json()['access_token']}"}
 
-    def stop(self) -> None:
-        self.client.close()
-        self.server.should_exit = True
-        self.thread.join(15)
 
 
 @pytest.fixture

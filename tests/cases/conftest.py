@@ -11,10 +11,8 @@ import pytest
 
 TESTS = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(TESTS))
-from casework_support import BACKENDS, Templates, fresh_database  # noqa: E402
 
 from casework.cases import CaseConfig, CaseService  # noqa: E402
-from casework.db import Database  # noqa: E402
 
 EXAMPLES = TESTS.parent / "docs" / "examples"
 KEY = b"test-secret"
@@ -25,25 +23,6 @@ def _api_support():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-@pytest.fixture(scope="session")
-def templates(tmp_path_factory):
-    t = Templates(tmp_path_factory.mktemp("templates"))
-    yield t
-    t.drop()
-
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request, templates, tmp_path):
-    yield from fresh_database(templates, request.param, tmp_path)
-
-
-@pytest.fixture
-def db(db_url):
-    database = Database(db_url)
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from casework_support import BACKENDS, Templates, _pg_exec, _pg_url, fresh_database  # noqa: E402
+from casework_support import BACKENDS, _pg_exec, _pg_url, fresh_database  # noqa: E402
 from proc_support import REPO, thads_env  # noqa: E402
 
 from api.app import config_from  # noqa: E402
@@ -26,13 +26,6 @@ from thads.settings import Settings  # noqa: E402
 QUERY = "thời hạn tự nguyện thi hành án"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde" + b"\x00" * 64
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture(scope="module")
-def templates(tmp_path_factory):
-    t = Templates(tmp_path_factory.mktemp("templates"))
-    yield t
-    t.drop()
 
 
 @pytest.fixture(params=BACKENDS)

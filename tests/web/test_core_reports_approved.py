@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "casework"))
-from casework_support import BACKENDS, Templates, fresh_database  # noqa: E402
 from helpers import staff, submit  # noqa: E402  (tests/casework/helpers.py)
 
 from casework import approved_answers as approved  # noqa: E402
@@ -25,21 +24,6 @@ from casework.preview import preview_transition  # noqa: E402
 from casework.privacy import Role  # noqa: E402
 from casework.queue import StaffQueue  # noqa: E402
 from casework.states import Kind, Status  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def templates(tmp_path_factory):
-    t = Templates(tmp_path_factory.mktemp("templates"))
-    yield t
-    t.drop()
-
-
-@pytest.fixture(params=BACKENDS)
-def db(request, templates, tmp_path):
-    for url in fresh_database(templates, request.param, tmp_path):
-        database = Database(url)
-        yield database
-        database.dispose()
 
 
 @pytest.fixture
